@@ -92,6 +92,11 @@ export class OriginateError extends Error {
   }
 }
 
+/** The control connection to the switch was lost while the operation was pending; the call may live on. */
+export class SwitchConnectionLostError extends Error {
+  override name = 'SwitchConnectionLostError' as const;
+}
+
 /** A call the switch handed over (parked), or one re-adopted after a reconnect/restart. */
 export interface InboundCall {
   readonly channel: Channel;
@@ -114,5 +119,7 @@ export interface Telephony {
   /** Connection state changes (for health and supervisors). */
   onConnectionChange(listener: (connected: boolean) => void): () => void;
   readonly connected: boolean;
+  /** Resolves when the control connection is up (at once if it is). */
+  whenConnected(): Promise<void>;
   close(): Promise<void>;
 }

@@ -77,6 +77,10 @@ export class FreeSwitchTelephony implements Telephony {
     return this.#esl;
   }
 
+  whenConnected(): Promise<void> {
+    return this.#esl.whenConnected();
+  }
+
   start(): Promise<void> {
     return this.#esl.start();
   }

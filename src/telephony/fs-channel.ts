@@ -3,6 +3,8 @@ import type {
   AudioStreamOptions, Channel, ChannelEvent, CollectDigitsOptions, HangupCause,
 } from '../domain/telephony-port.js';
 import type { EslClient } from './esl/client.js';
+import { EslDisconnectedError } from './esl/errors.js';
+import { SwitchConnectionLostError } from '../domain/telephony-port.js';
 
 /** Upper bound for one application run (a long prompt); protects against a lost EXECUTE_COMPLETE. */
 const APP_TIMEOUT_MS = 10 * 60_000;
@@ -27,6 +29,16 @@ export class FsChannel implements Channel {
     private readonly audioModule: AudioStreamModule,
     private readonly log: Logger,
   ) {}
+
+  /** Run an ESL operation, translating a lost connection into the domain's error. */
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof EslDisconnectedError) throw new SwitchConnectionLostError(error.message);
+      throw error;
+    }
+  }
 
   get ended(): boolean {
     return this.#ended;
@@ -53,15 +65,15 @@ export class FsChannel implements Channel {
   }
 
   async answer(): Promise<void> {
-    await this.esl.execute(this.uuid, 'answer', undefined, APP_TIMEOUT_MS);
+    await this.#call(() => this.esl.execute(this.uuid, 'answer', undefined, APP_TIMEOUT_MS));
   }
 
   async play(file: string): Promise<void> {
-    await this.esl.execute(this.uuid, 'playback', file, APP_TIMEOUT_MS);
+    await this.#call(() => this.esl.execute(this.uuid, 'playback', file, APP_TIMEOUT_MS));
   }
 
   async stopPlayback(): Promise<void> {
-    await this.esl.api(`uuid_break ${this.uuid} all`);
+    await this.#call(() => this.esl.api(`uuid_break ${this.uuid} all`));
   }
 
   async playAndCollectDigits(o: CollectDigitsOptions): Promise<string | null> {
@@ -70,45 +82,45 @@ export class FsChannel implements Channel {
       o.minDigits, o.maxDigits, o.tries, o.timeoutMs, o.terminators ?? '#', o.promptFile,
       o.invalidFile ?? 'silence_stream://250', DIGITS_VAR, o.validDigits, o.interDigitTimeoutMs ?? 3000,
     ].join(' ');
-    const done = await this.esl.execute(this.uuid, 'play_and_get_digits', arg, APP_TIMEOUT_MS);
+    const done = await this.#call(() => this.esl.execute(this.uuid, 'play_and_get_digits', arg, APP_TIMEOUT_MS));
     const digits = done.headers[`variable_${DIGITS_VAR}`];
     return digits && done.headers['variable_read_result'] !== 'failure' ? digits : null;
   }
 
   async setVariable(name: string, value: string): Promise<void> {
-    await this.esl.api(`uuid_setvar ${this.uuid} ${name} ${value}`);
+    await this.#call(() => this.esl.api(`uuid_setvar ${this.uuid} ${name} ${value}`));
   }
 
   async bridge(otherUuid: string): Promise<void> {
-    await this.esl.api(`uuid_bridge ${this.uuid} ${otherUuid}`);
+    await this.#call(() => this.esl.api(`uuid_bridge ${this.uuid} ${otherUuid}`));
   }
 
   async startAudioStream(o: AudioStreamOptions): Promise<void> {
     const metadata = JSON.stringify(o.metadata); // compact: no spaces for FreeSWITCH's argument split
     const rate = o.sampleRateHz === 16000 ? '16k' : '8k';
     if (this.audioModule === 'mod_audio_fork') {
-      await this.esl.api(`uuid_audio_fork ${this.uuid} start ${o.url} ${o.mix} ${rate} ${FORK_BUG} ${metadata}`);
+      await this.#call(() => this.esl.api(`uuid_audio_fork ${this.uuid} start ${o.url} ${o.mix} ${rate} ${FORK_BUG} ${metadata}`));
     } else {
-      await this.esl.api(`uuid_audio_stream ${this.uuid} start ${o.url} ${o.mix} ${rate} ${metadata}`);
+      await this.#call(() => this.esl.api(`uuid_audio_stream ${this.uuid} start ${o.url} ${o.mix} ${rate} ${metadata}`));
     }
   }
 
   async stopAudioStream(): Promise<void> {
-    if (this.audioModule === 'mod_audio_fork') await this.esl.api(`uuid_audio_fork ${this.uuid} stop ${FORK_BUG}`);
-    else await this.esl.api(`uuid_audio_stream ${this.uuid} stop`);
+    if (this.audioModule === 'mod_audio_fork') await this.#call(() => this.esl.api(`uuid_audio_fork ${this.uuid} stop ${FORK_BUG}`));
+    else await this.#call(() => this.esl.api(`uuid_audio_stream ${this.uuid} stop`));
   }
 
   async startRecording(path: string): Promise<void> {
     await this.setVariable('RECORD_STEREO', 'true');
-    await this.esl.api(`uuid_record ${this.uuid} start ${path}`);
+    await this.#call(() => this.esl.api(`uuid_record ${this.uuid} start ${path}`));
   }
 
   async stopRecording(path: string): Promise<void> {
-    await this.esl.api(`uuid_record ${this.uuid} stop ${path}`);
+    await this.#call(() => this.esl.api(`uuid_record ${this.uuid} stop ${path}`));
   }
 
   async hangup(cause: HangupCause = 'NORMAL_CLEARING'): Promise<void> {
     if (this.#ended) return;
-    await this.esl.api(`uuid_kill ${this.uuid} ${cause}`);
+    await this.#call(() => this.esl.api(`uuid_kill ${this.uuid} ${cause}`));
   }
 }

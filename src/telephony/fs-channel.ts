@@ -96,7 +96,9 @@ export class FsChannel implements Channel {
   }
 
   async startAudioStream(o: AudioStreamOptions): Promise<void> {
-    const metadata = JSON.stringify(o.metadata); // compact: no spaces for FreeSWITCH's argument split
+    // Compact JSON (FreeSWITCH splits API arguments on spaces); mix and rate tell the ingest how to split frames.
+    const metadata = JSON.stringify({ ...o.metadata, mix: o.mix, rate: String(o.sampleRateHz) });
+    if (/\s/.test(metadata)) throw new Error('audio stream metadata must not contain white space');
     const rate = o.sampleRateHz === 16000 ? '16k' : '8k';
     if (this.audioModule === 'mod_audio_fork') {
       await this.#call(() => this.esl.api(`uuid_audio_fork ${this.uuid} start ${o.url} ${o.mix} ${rate} ${FORK_BUG} ${metadata}`));

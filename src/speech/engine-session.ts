@@ -28,6 +28,11 @@ export interface WorkerEngine {
   dispose(): void;
 }
 
+/** Default interim throttle: about three updates per second of speech. */
+export const DEFAULT_INTERIM_INTERVAL_MS = 300;
+/** Default utterance cap: callers rarely speak 30 s without a 0.5 s pause; bounds final latency. */
+export const DEFAULT_MAX_UTTERANCE_MS = 30_000;
+
 /** Milliseconds of audio in `samples` samples at `rateHz`. */
 export function samplesToMs(samples: number, rateHz: number): number {
   return (samples * 1000) / rateHz;

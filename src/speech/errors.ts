@@ -67,3 +67,8 @@ export class TtsError extends Error {
 export class WavFormatError extends Error {
   override readonly name = 'WavFormatError' as const;
 }
+
+/** The speech configuration object is invalid (unknown engine, missing model path, …). */
+export class SpeechConfigError extends Error {
+  override readonly name = 'SpeechConfigError' as const;
+}

@@ -110,6 +110,7 @@ export interface PsDecoderConfig {
   readonly lmPath: string;
   readonly dictPath: string;
   readonly extraArgs: readonly string[];
+  /** pocketsphinx log file (`-logfn`); empty = pocketsphinx's default, stderr. */
   readonly logFile: string;
 }
 
@@ -151,7 +152,8 @@ export class PsDecoder {
    * @throws SpeechEngineUnavailableError if the arguments are rejected or a model fails to load.
    */
   static create(api: PocketsphinxApi, config: PsDecoderConfig): PsDecoder {
-    const argv = ['-hmm', config.hmmPath, '-lm', config.lmPath, '-dict', config.dictPath, '-logfn', config.logFile, ...config.extraArgs];
+    const log = config.logFile ? ['-logfn', config.logFile] : [];
+    const argv = ['-hmm', config.hmmPath, '-lm', config.lmPath, '-dict', config.dictPath, ...log, ...config.extraArgs];
     const cmdln = api.cmd_ln_parse_r(null, api.ps_args(), argv.length, argv, 1);
     if (!cmdln) {
       throw new SpeechEngineUnavailableError('pocketsphinx', config.hmmPath, `decoder arguments rejected: ${config.extraArgs.join(' ') || '(none)'}`);
@@ -168,9 +170,12 @@ export class PsDecoder {
     return new PsDecoder(api, ps);
   }
 
-  /** Prepare for a new stream: frame counter 0, fresh VAD, initial CMN; starts an utterance. */
-  startStream(): void {
-    if (this.cmn) this.api.cmn_live_set(this.cmn.ptr, this.cmn.initial);
+  /**
+   * Prepare for a new stream: frame counter 0, fresh VAD, cepstral mean set to `cmnInit` (13
+   * values) or to the model's `-cmninit`; starts an utterance.
+   */
+  startStream(cmnInit?: Float32Array): void {
+    if (this.cmn) this.api.cmn_live_set(this.cmn.ptr, cmnInit && cmnInit.length === this.cmn.initial.length ? cmnInit : this.cmn.initial);
     check(this.api.ps_start_stream(this.ps), 'ps_start_stream');
     this.startUtterance();
   }

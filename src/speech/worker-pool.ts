@@ -7,17 +7,13 @@
  * - A worker is `ref`'d while it has open streams and `unref`'d when idle, so an idle pool
  *   never keeps the process alive; `close()` terminates all workers.
  * - A crashed worker fails its streams with `SpeechStreamError` and is replaced on demand.
- *
- * Running from TypeScript sources (tsx, vitest) a worker cannot load `.ts` by itself, so it is
- * started with a small bootstrap that imports the entry through tsx's `tsImport` API; compiled
- * `.js` entries are started directly.
+ * Workers run `speech-worker.ts` (or `.js` when compiled), see `module-runner.ts`.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { SpeechStreamError } from './errors.js';
+import { siblingModule, spawnModuleWorker } from './module-runner.js';
 import {
   deserializeError,
   type EngineResult,
@@ -63,22 +59,7 @@ interface PoolWorker {
   alive: boolean;
 }
 
-const require = createRequire(import.meta.url);
-const RUNNING_FROM_TS = import.meta.url.endsWith('.ts');
-const WORKER_ENTRY = new URL(RUNNING_FROM_TS ? './speech-worker.ts' : './speech-worker.js', import.meta.url);
-
-/** Bootstrap for `.ts` entries: load tsx's ESM API, then import the entry through it. */
-const TS_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsxApiUrl).then((api) => api.tsImport(workerData.entryUrl, workerData.entryUrl));
-`;
-
-/** Start a worker on the speech worker entry, from `.ts` sources or compiled `.js`. */
-function spawnSpeechWorker(spec: WorkerEngineSpec): Worker {
-  if (!RUNNING_FROM_TS) return new Worker(WORKER_ENTRY, { workerData: { spec } });
-  const tsxApiUrl = pathToFileURL(require.resolve('tsx/esm/api')).href;
-  return new Worker(TS_BOOTSTRAP, { eval: true, workerData: { spec, tsxApiUrl, entryUrl: WORKER_ENTRY.href } });
-}
+const WORKER_ENTRY = siblingModule(import.meta.url, 'speech-worker');
 
 /** See the module comment. Not exported from the package index: engines own their pool. */
 export class SpeechWorkerPool {
@@ -130,14 +111,22 @@ export class SpeechWorkerPool {
     });
   }
 
-  /** Stop every worker (after letting them free native decoders). Open streams get no more results. */
+  /**
+   * Stop every worker (after letting them free native decoders). Open streams get no more
+   * results; their pending `end()` promises resolve. Pending warm-ups reject.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const workers = this.workers.splice(0);
     await Promise.all(
       workers.map(async (pw) => {
+        const streams = [...pw.streams.values()];
+        const warmups = [...pw.warmups.values()];
         pw.streams.clear();
+        pw.warmups.clear();
+        for (const h of streams) h.onEnded();
+        for (const settle of warmups) settle(new SpeechStreamError(this.options.engine, 'recogniser closed during warm-up'));
         if (!pw.alive) return;
         const done = new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
@@ -172,7 +161,7 @@ export class SpeechWorkerPool {
   }
 
   private spawn(): PoolWorker {
-    const worker = spawnSpeechWorker(this.options.spec);
+    const worker = spawnModuleWorker(WORKER_ENTRY, { spec: this.options.spec });
     const pw: PoolWorker = { worker, index: this.nextWorkerIndex++, streams: new Map(), warmups: new Map(), alive: true };
     worker.unref();
     worker.on('message', (m: FromWorkerMessage) => this.onMessage(pw, m));

@@ -28,6 +28,8 @@ export interface PocketsphinxWorkerOptions {
   readonly interimIntervalMs: number;
   readonly maxUtteranceMs: number;
   readonly maxIdleDecoders: number;
+  /** Initial cepstral mean for 8 kHz streams, or null for the model's `-cmninit`. */
+  readonly narrowbandCmnInit: readonly number[] | null;
 }
 
 /** Options the Vosk worker engine needs. The model is loaded once by the main thread. */

@@ -25,7 +25,7 @@ export class AudioFormatError extends Error {
 
 /** A mono PCM clip held in memory, with per-rate resampled copies cached. */
 export class AudioClip {
-  private readonly byRate = new Map<string, Int16Array>();
+  private readonly byRate = new Map<number, Int16Array>();
 
   constructor(
     /** Path or pseudo-URL it was loaded from. */
@@ -47,7 +47,7 @@ export class AudioClip {
    * the way an 8 kHz codec does.
    */
   samplesAt(rate: number, viaRate?: number): Int16Array {
-    const key = `${rate}/${viaRate ?? 0}`;
+    const key = rate * 1_000_000 + (viaRate ?? 0);
     let s = this.byRate.get(key);
     if (!s) {
       if (viaRate && viaRate < this.sourceRate && rate !== viaRate) {
@@ -179,19 +179,18 @@ export function resampleLinear(src: Int16Array, from: number, to: number): Int16
 }
 
 /**
- * Copies frame `frameIndex` (of `spf` samples) of `samples` into `out` at `outOffset` with `stride`
- * (2 = interleave into one channel of a stereo buffer). Samples past the end are written as zeros.
- * @returns false when the frame starts at or after the end of the clip.
+ * Copies `spf` samples of `samples` starting at sample `start` into `out` at `outOffset` with
+ * `stride` (2 = interleave into one channel of a stereo buffer). Samples past the end are zeros.
+ * @returns false when `start` is at or after the end of the clip.
  */
 export function copyFrame(
   samples: Int16Array,
-  frameIndex: number,
+  start: number,
   spf: number,
   out: Int16Array,
   outOffset = 0,
   stride = 1,
 ): boolean {
-  const start = frameIndex * spf;
   if (start >= samples.length) {
     for (let i = 0; i < spf; i++) out[outOffset + i * stride] = 0;
     return false;

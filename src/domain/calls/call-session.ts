@@ -194,13 +194,29 @@ export class CallSession {
     repos.updateCall(ch.uuid, { agentId: agent.id, agentAnsweredAt: now, queueWaitMs: now - queuedAt });
     events.emit('call', { type: 'answered', callUuid: ch.uuid, agentId: agent.id, queueWaitMs: now - queuedAt });
     const recordingPath = join(settings.recordingsDir, `${ch.uuid}.wav`);
-    await ch.startRecording(recordingPath).then(
+    await this.#resilient(() => ch.startRecording(recordingPath)).then(
       () => repos.updateCall(ch.uuid, { recordingPath }),
       (error: unknown) => log.warn({ err: error }, 'recording did not start'),
     );
-    await ch.startAudioStream({ url: settings.media.url, mix: 'stereo', sampleRateHz: settings.media.sampleRateHz, metadata: settings.media.metadata(ch.uuid) })
-      .catch((error: unknown) => log.warn({ err: error }, 'audio stream did not start'));
+    await this.#resilient(() => ch.startAudioStream({
+      url: settings.media.url, mix: 'stereo', sampleRateHz: settings.media.sampleRateHz, metadata: settings.media.metadata(ch.uuid),
+    })).catch((error: unknown) => log.warn({ err: error }, 'audio stream did not start'));
     return true;
+  }
+
+  /**
+   * Run a command on the live call; if the switch connection drops under it, wait for the
+   * reconnect and try once more (the call lives on in the switch meanwhile).
+   */
+  async #resilient(operation: () => Promise<void>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      if (!(error instanceof SwitchConnectionLostError)) throw error;
+      await Promise.race([this.deps.telephony.whenConnected(), this.#ended]);
+      if (this.#channel.ended) return;
+      await operation();
+    }
   }
 
   async #voicebot(): Promise<void> {

@@ -57,7 +57,7 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
     ...config.esl, hotlineNumbers: config.hotlineNumbers, audioModule: config.media.module, log,
   });
 
-  const http: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true }) as unknown as FastifyInstance;
+  const http: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger }) as unknown as FastifyInstance;
   await http.register(websocket, {
     options: {
       maxPayload: 64 * 1024,

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeWav } from '../../src/simulator/index.js';
 
-export const FIXTURES = '/work/shared/fixtures/freeswitch';
+import { FIXTURES_DIR } from '../support/fixtures.js';
+
+export const FIXTURES = FIXTURES_DIR;
 
 /** One message received from the server, envelope headers in order. */
 export interface EslMessage {

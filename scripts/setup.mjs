@@ -24,6 +24,6 @@ if (missing.length > 0) {
 }
 if (!existsSync('node_modules/.package-lock.json')) {
   console.log('setup: installing npm packages …');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

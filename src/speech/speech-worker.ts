@@ -22,6 +22,9 @@ try {
 }
 
 const sessions = new Map<number, EngineSession>();
+/** Samples decoded per stream, reported back as `progress` every PROGRESS_EVERY_SAMPLES. */
+const processed = new Map<number, number>();
+const PROGRESS_EVERY_SAMPLES = 16_000;
 
 function send(message: FromWorkerMessage): void {
   port!.postMessage(message);
@@ -30,6 +33,7 @@ function send(message: FromWorkerMessage): void {
 function fail(streamId: number, error: unknown): void {
   const session = sessions.get(streamId);
   sessions.delete(streamId);
+  processed.delete(streamId);
   try {
     session?.close();
   } catch {
@@ -58,6 +62,11 @@ port.on('message', (m: ToWorkerMessage) => {
       try {
         const results = session.push(m.samples);
         if (results.length > 0) send({ type: 'results', streamId: m.streamId, results });
+        const done = (processed.get(m.streamId) ?? 0) + m.samples.length;
+        processed.set(m.streamId, done);
+        if (Math.floor(done / PROGRESS_EVERY_SAMPLES) !== Math.floor((done - m.samples.length) / PROGRESS_EVERY_SAMPLES)) {
+          send({ type: 'progress', streamId: m.streamId, samples: done });
+        }
       } catch (error) {
         fail(m.streamId, error);
       }
@@ -69,6 +78,7 @@ port.on('message', (m: ToWorkerMessage) => {
       try {
         const results = session.finish();
         sessions.delete(m.streamId);
+        processed.delete(m.streamId);
         session.close();
         if (results.length > 0) send({ type: 'results', streamId: m.streamId, results });
         send({ type: 'ended', streamId: m.streamId });
@@ -80,6 +90,7 @@ port.on('message', (m: ToWorkerMessage) => {
     case 'close': {
       const session = sessions.get(m.streamId);
       sessions.delete(m.streamId);
+      processed.delete(m.streamId);
       try {
         session?.close();
       } catch {

@@ -28,6 +28,8 @@ const SHUTDOWN_GRACE_MS = 2000;
 /** Callbacks of one stream, invoked on the main thread in message order. */
 export interface StreamHandlers {
   onResults(results: readonly EngineResult[]): void;
+  /** The worker has decoded `samples` samples of this stream so far. */
+  onProgress?(samples: number): void;
   onEnded(): void;
   onError(error: Error): void;
 }
@@ -176,6 +178,9 @@ export class SpeechWorkerPool {
     switch (m.type) {
       case 'results':
         pw.streams.get(m.streamId)?.onResults(m.results);
+        break;
+      case 'progress':
+        pw.streams.get(m.streamId)?.onProgress?.(m.samples);
         break;
       case 'ended': {
         const h = pw.streams.get(m.streamId);

@@ -59,6 +59,8 @@ export type ToWorkerMessage =
 export type FromWorkerMessage =
   | { readonly type: 'results'; readonly streamId: number; readonly results: readonly EngineResult[] }
   | { readonly type: 'ended'; readonly streamId: number }
+  /** Samples of the stream decoded so far (sent about once per second of audio): lets the main thread bound its backlog. */
+  | { readonly type: 'progress'; readonly streamId: number; readonly samples: number }
   | { readonly type: 'stream-error'; readonly streamId: number; readonly error: SerializedError }
   | { readonly type: 'warmup-done'; readonly requestId: number; readonly error?: SerializedError }
   | { readonly type: 'shutdown-complete' };

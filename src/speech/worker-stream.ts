@@ -11,6 +11,12 @@ import type { EngineResult } from './worker-protocol.js';
 
 type State = 'open' | 'ending' | 'done';
 
+/**
+ * Most audio a stream may have waiting for its decoder, in ms. Past it, new audio is dropped (and
+ * counted) until the worker catches up, so an overloaded engine cannot grow memory without bound.
+ */
+export const MAX_DECODER_BACKLOG_MS = 15_000;
+
 /** A stream on a worker pool. Created by the engine recognisers; not constructed by users. */
 export class WorkerSpeechStream implements SpeechStream {
   private state: State = 'open';
@@ -18,6 +24,11 @@ export class WorkerSpeechStream implements SpeechStream {
   private endPromise: Promise<void> | undefined;
   private resolveEnd: (() => void) | undefined;
   private readonly onAbort = (): void => this.close();
+  private postedSamples = 0;
+  private decodedSamples = 0;
+  private readonly maxBacklogSamples: number;
+  /** Samples dropped because the decoder fell more than MAX_DECODER_BACKLOG_MS behind. */
+  droppedSamples = 0;
 
   constructor(
     pool: SpeechWorkerPool,
@@ -28,8 +39,10 @@ export class WorkerSpeechStream implements SpeechStream {
     if (options.sampleRateHz !== 8000 && options.sampleRateHz !== 16000) {
       throw new RangeError(`unsupported sample rate ${String(options.sampleRateHz)} (8000 or 16000)`);
     }
+    this.maxBacklogSamples = (options.sampleRateHz * MAX_DECODER_BACKLOG_MS) / 1000;
     this.channel = pool.openStream(options.sampleRateHz, {
       onResults: (results) => this.deliver(results),
+      onProgress: (samples) => { this.decodedSamples = samples; },
       onEnded: () => this.finish(),
       onError: (error) => this.fail(error),
     });
@@ -41,6 +54,12 @@ export class WorkerSpeechStream implements SpeechStream {
 
   pushAudio(samples: Int16Array): void {
     if (this.state !== 'open' || samples.length === 0) return;
+    if (this.postedSamples - this.decodedSamples > this.maxBacklogSamples) {
+      if (this.droppedSamples === 0) this.logger?.warn({ engine: this.engine }, 'speech decoder backlog full; dropping audio until it catches up');
+      this.droppedSamples += samples.length;
+      return;
+    }
+    this.postedSamples += samples.length;
     this.channel.postAudio(samples.slice());
   }
 

@@ -31,6 +31,17 @@ describe.skipIf(!testdataPresent)('pocketsphinx recogniser', () => {
     await recognizer?.close();
   });
 
+  it('bounds the audio waiting for a decoder: past 15 s of backlog, audio is dropped and counted', async () => {
+    const stream = recognizer.createStream({ sampleRateHz: 16000, speaker: 'caller', language: 'en-US', onResult: () => {} });
+    const chunk = new Int16Array(320);
+    // 60 s pushed in one synchronous burst: the worker cannot report progress in between.
+    for (let i = 0; i < 3000; i++) stream.pushAudio(chunk);
+    const dropped = (stream as unknown as { droppedSamples: number }).droppedSamples;
+    expect(dropped).toBeGreaterThan(16000 * 40);
+    expect(dropped).toBeLessThan(16000 * 46);
+    stream.close();
+  });
+
   async function corpusWer(rate: 8000 | 16000): Promise<number> {
     const runs = await Promise.all(
       corpus.map(async (item) => {

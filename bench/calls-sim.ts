@@ -55,6 +55,7 @@ measuring = true;
 await next('stop');
 measuring = false;
 send({ type: 'stats', latencies });
+sim.hangupAll();
 await Promise.all(placed.map((c) => c.ended));
 for (const a of agents) await a.close();
 await sim.close();

@@ -34,10 +34,17 @@ for (let i = 0; i < calls; i++) {
   agents.push(agent);
 }
 
-const markers: ScriptAction[] = [];
-for (let t = 1000; t < talkMs; t += markerIntervalMs) markers.push({ on: 'bridge', delayMs: t, do: { marker: '路灯 不亮 了' } });
+// Each call speaks one utterance per interval, phase-shifted so that utterances arrive spread
+// evenly over time as on a real switch (calls placed at once would otherwise all speak together).
+const markersFor = (i: number): ScriptAction[] => {
+  const out: ScriptAction[] = [];
+  const phase = Math.round((i * markerIntervalMs) / calls);
+  for (let t = 1000 + phase; t < talkMs; t += markerIntervalMs) out.push({ on: 'bridge', delayMs: t, do: { marker: '路灯 不亮 了' } });
+  return out;
+};
 const placed = [];
 for (let i = 0; i < calls; i++) {
+  const markers = markersFor(i);
   placed.push(sim.placeCall({
     caller: `1390000${String(i).padStart(4, '0')}`,
     actions: [

@@ -39,6 +39,8 @@ export class LiveTranscript {
   #finals = 0;
   #source: 'agent' | 'voicebot' = 'agent';
   readonly #finalListeners = new Set<(result: RecognitionResult) => void>();
+  /** Final utterances of the call, in order (stored with the ticket draft). */
+  readonly #turns: Array<{ seq: number; speaker: Speaker; text: string }> = [];
 
   constructor(readonly callUuid: string, private readonly deps: LiveTranscriptDeps) {}
 
@@ -104,6 +106,7 @@ export class LiveTranscript {
     if (result.kind !== 'final') return;
     this.#lastFinalAt = Date.now();
     this.#finals++;
+    this.#turns.push({ seq, speaker: result.speaker, text });
     try {
       this.deps.repos.addTranscript({
         callUuid: this.callUuid, seq, speaker: result.speaker, text, startMs: result.startMs, endMs: result.endMs,
@@ -126,14 +129,13 @@ export class LiveTranscript {
   }
 
   #saveDraft(update: TicketDraftResult): string {
-    const transcript = this.deps.repos.transcripts(this.callUuid).map((t) => ({ seq: t.seq, speaker: t.speaker, text: t.text }));
-    const draft = { ...update.draft, transcript };
     this.#ticketNumber = this.deps.repos.saveTicketDraft({
-      callUuid: this.callUuid, source: this.#source, contactPhone: update.contactPhone, draft,
-      newNumber: this.deps.newTicketNumber,
+      callUuid: this.callUuid, source: this.#source, contactPhone: update.contactPhone,
+      draft: { ...update.draft, transcript: this.#turns }, newNumber: this.deps.newTicketNumber,
     });
+    // The agent already has the transcript line by line: push the fields only.
     this.deps.events.emit('ticketDraft', {
-      callUuid: this.callUuid, agentId: this.#agentId, ticketNumber: this.#ticketNumber, draft, changedFields: update.changedFields,
+      callUuid: this.callUuid, agentId: this.#agentId, ticketNumber: this.#ticketNumber, draft: update.draft, changedFields: update.changedFields,
     });
     return this.#ticketNumber;
   }

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../config/config.js';
 import { createEngines } from '../engines.js';
 import { wordErrorRate } from '../speech/wer.js';
-import { AgentClient, librivoxFile, LIBRIVOX_DIR, startLab } from './lab.js';
+import { AgentClient, librivoxFile, librivoxReference, startLab } from './lab.js';
 import { createLogger } from './logger.js';
 import type { CallScript } from '../simulator/index.js';
 import { toFlatDraft, type TicketDraft } from '../domain/tickets/intelligence/index.js';
@@ -12,10 +11,6 @@ import { toFlatDraft, type TicketDraft } from '../domain/tickets/intelligence/in
 const CALLER_SPEECH = ['0870', '0920'];
 const AGENT_SPEECH = '0880';
 
-function reference(id: string): string {
-  const line = readFileSync(join(LIBRIVOX_DIR, 'transcription'), 'utf8').split('\n').find((l) => l.includes(`-${id})`)) ?? '';
-  return line.replace(/<\/?s>/g, '').replace(/\(.*\)/, '').trim();
-}
 
 const time = () => new Date().toISOString().slice(11, 23);
 const say = (tag: string, text: string) => process.stdout.write(`${time()} ${tag.padEnd(9)} ${text}\n`);
@@ -86,7 +81,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     const transcripts = server.repos.transcripts(call.uuid);
     const ticket = server.repos.ticketForCall(call.uuid);
     const callerText = transcripts.filter((t) => t.speaker === 'caller').map((t) => t.text).join(' ');
-    const wer = wordErrorRate(CALLER_SPEECH.map(reference).join(' '), callerText);
+    const wer = wordErrorRate(CALLER_SPEECH.map(librivoxReference).join(' '), callerText);
     say('stored', `CDR ${JSON.stringify(cdr)}`);
     say('stored', `ticket ${ticket?.ticketNumber} (${ticket?.status}, ${transcripts.length} transcript lines)`);
     if (ticket) {

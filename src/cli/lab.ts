@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { loadConfig, type Config, type DeepPartial } from '../config/config.js';
 import { startServer, type HotlineServer, type ServerEngines } from '../app.js';
@@ -12,6 +13,12 @@ export const LIBRIVOX_DIR = '/usr/share/pocketsphinx/test/data/librivox';
 /** Path of one LibriVox test utterance, e.g. `0870`. */
 export function librivoxFile(id: string): string {
   return `${LIBRIVOX_DIR}/sense_and_sensibility_01_austen_64kb-${id}.wav`;
+}
+
+/** The reference transcription of one LibriVox test utterance (from the package's `transcription`). */
+export function librivoxReference(id: string): string {
+  const line = readFileSync(`${LIBRIVOX_DIR}/transcription`, 'utf8').split('\n').find((l) => l.includes(`-${id})`)) ?? '';
+  return line.replace(/<\/?s>/g, '').replace(/\(.*\)/, '').trim();
 }
 
 /** A server connected to a FreeSWITCH simulator: what the demo, protocol tests and benchmark run. */

@@ -7,15 +7,10 @@ import { loadConfig } from '../../src/config/config.js';
 import { createEngines } from '../../src/engines.js';
 import type { ServerEngines } from '../../src/app.js';
 import type { SpeechRecognizer } from '../../src/speech/ports.js';
-import { AgentClient, librivoxFile, LIBRIVOX_DIR, startLab, type Lab } from '../../src/cli/lab.js';
+import { AgentClient, librivoxFile, librivoxReference, startLab, type Lab } from '../../src/cli/lab.js';
 import { wordErrorRate } from '../../src/speech/wer.js';
 import { decodeWav } from '../../src/speech/wav.js';
 
-/** Reference transcriptions shipped with pocketsphinx-testdata. */
-function reference(id: string): string {
-  const line = readFileSync(join(LIBRIVOX_DIR, 'transcription'), 'utf8').split('\n').find((l) => l.includes(`-${id})`));
-  return line!.replace(/<\/?s>/g, '').replace(/\(.*\)/, '').trim();
-}
 
 /**
  * Word error rate ceiling for one utterance through the live path (simulator → stereo/mono 16 kHz
@@ -93,8 +88,8 @@ describe('agent path, end to end through the simulator with real speech', () => 
     const transcripts = lab.server.repos.transcripts(call.uuid);
     const callerText = transcripts.filter((t) => t.speaker === 'caller').map((t) => t.text).join(' ');
     const agentText = transcripts.filter((t) => t.speaker === 'agent').map((t) => t.text).join(' ');
-    const callerWer = wordErrorRate(reference('0870'), callerText);
-    const agentWer = wordErrorRate(reference('0880'), agentText);
+    const callerWer = wordErrorRate(librivoxReference('0870'), callerText);
+    const agentWer = wordErrorRate(librivoxReference('0880'), agentText);
     console.log(`live WER caller ${callerWer.toFixed(3)} "${callerText}" | agent ${agentWer.toFixed(3)} "${agentText}"`);
     expect(callerWer).toBeLessThan(MAX_LIVE_WER);
     expect(agentWer).toBeLessThan(MAX_LIVE_WER);
@@ -177,7 +172,7 @@ describe('voicebot overflow path', () => {
     expect(ticket.source).toBe('voicebot');
     expect(ticket.ticketNumber).toMatch(/^\d{14}$/);
     const heard = lab.server.repos.transcripts(call.uuid).map((t) => t.text).join(' ');
-    const wer = wordErrorRate(reference('0890'), heard);
+    const wer = wordErrorRate(librivoxReference('0890'), heard);
     console.log(`live WER voicebot ${wer.toFixed(3)} "${heard}"`);
     expect(wer).toBeLessThan(MAX_LIVE_WER);
     // Prompts: greeting, menu, voicebot intro, ticket number read-back, goodbye.

@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { timingSafeEqual } from 'node:crypto';
 import type { Acd } from '../domain/acd/acd.js';
-import type { HotlineEvents, HotlineEventMap } from '../domain/events.js';
+import type { HotlineEvents } from '../domain/events.js';
 import type { AgentConfig } from '../config/config.js';
 
 /** Messages an agent's browser sends. */
@@ -29,29 +29,58 @@ function tokenMatches(expected: string, given: string): boolean {
  * (interim/final with per-call `seq`), `ticketDraft`, `alert`. Every message is JSON `{type, …}`.
  * Until login only `login` is accepted; bad messages get `{type:'error', message}` and are ignored.
  */
+type Send = (message: Record<string, unknown>) => void;
+
+/**
+ * Fans hub events out to the sockets of the agent they concern: one listener per event type for
+ * the whole server, a lookup by agent id per event (not one listener per socket per type).
+ */
+class AgentFanout {
+  readonly #sockets = new Map<string, Set<Send>>();
+
+  constructor(events: HotlineEvents) {
+    events.on('agentState', (e) => this.#to(e.agentId, { type: 'agentState', from: e.from, to: e.to, reason: e.reason ?? null }));
+    events.on('call', (e) => {
+      if (e.type === 'offered') this.#to(e.agentId, { type: 'callOffered', callUuid: e.callUuid, callerNumber: e.callerNumber, queue: e.queue });
+      else if (e.type === 'answered') this.#to(e.agentId, { type: 'callAnswered', callUuid: e.callUuid, queueWaitMs: e.queueWaitMs });
+      else if (e.type === 'ended' && e.agentId) this.#to(e.agentId, { type: 'callEnded', callUuid: e.callUuid, disposition: e.disposition, cause: e.cause });
+    });
+    events.on('transcript', (e) => { if (e.agentId) this.#to(e.agentId, { type: 'transcript', ...e }); });
+    events.on('ticketDraft', (e) => { if (e.agentId) this.#to(e.agentId, { type: 'ticketDraft', ...e }); });
+    events.on('alert', (e) => { if (e.agentId) this.#to(e.agentId, { type: 'alert', ...e }); });
+  }
+
+  add(agentId: string, send: Send): () => void {
+    let set = this.#sockets.get(agentId);
+    if (!set) this.#sockets.set(agentId, (set = new Set()));
+    set.add(send);
+    return () => {
+      set.delete(send);
+      if (set.size === 0) this.#sockets.delete(agentId);
+    };
+  }
+
+  #to(agentId: string, message: Record<string, unknown>): void {
+    const set = this.#sockets.get(agentId);
+    if (!set) return;
+    for (const send of set) send(message);
+  }
+}
+
+/**
+ * `GET /agent/ws` (WebSocket): agent login with id + token, ready / not-ready, and live pushes of
+ * the agent's own calls: `agentState`, `callOffered`, `callAnswered`, `callEnded`, `transcript`
+ * (interim/final with per-call `seq`), `ticketDraft`, `alert`. Every message is JSON `{type, …}`.
+ * Until login only `login` is accepted; bad messages get `{type:'error', message}` and are ignored.
+ */
 export function registerAgentSocket(app: FastifyInstance, deps: { acd: Acd; events: HotlineEvents; agents: readonly AgentConfig[] }): void {
-  const { acd, events } = deps;
+  const { acd } = deps;
+  const fanout = new AgentFanout(deps.events);
   app.get('/agent/ws', { websocket: true }, (socket: WebSocket, request) => {
     let agentId: string | undefined;
-    const send = (message: Record<string, unknown>) => {
+    let unsubscribe: (() => void) | undefined;
+    const send: Send = (message) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    };
-    const listeners: Array<() => void> = [];
-    const on = <K extends keyof HotlineEventMap>(name: K, fn: (...args: HotlineEventMap[K]) => void) => {
-      events.on(name, fn as never);
-      listeners.push(() => events.off(name, fn as never));
-    };
-
-    const subscribe = (id: string) => {
-      on('agentState', (e) => { if (e.agentId === id) send({ type: 'agentState', from: e.from, to: e.to, reason: e.reason ?? null }); });
-      on('call', (e) => {
-        if (e.type === 'offered' && e.agentId === id) send({ type: 'callOffered', callUuid: e.callUuid, callerNumber: e.callerNumber, queue: e.queue });
-        else if (e.type === 'answered' && e.agentId === id) send({ type: 'callAnswered', callUuid: e.callUuid, queueWaitMs: e.queueWaitMs });
-        else if (e.type === 'ended' && e.agentId === id) send({ type: 'callEnded', callUuid: e.callUuid, disposition: e.disposition, cause: e.cause });
-      });
-      on('transcript', (e) => { if (e.agentId === id) send({ type: 'transcript', ...e }); });
-      on('ticketDraft', (e) => { if (e.agentId === id) send({ type: 'ticketDraft', ...e }); });
-      on('alert', (e) => { if (e.agentId === id) send({ type: 'alert', ...e }); });
     };
 
     socket.on('message', (raw: Buffer) => {
@@ -76,7 +105,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: { acd: Acd; even
           }
           if (agentId) return;
           agentId = agent.id;
-          subscribe(agent.id);
+          unsubscribe = fanout.add(agent.id, send);
           acd.login(agent.id);
           send({ type: 'loggedIn', agentId: agent.id, name: agent.name, state: acd.agent(agent.id)?.state });
           return;
@@ -93,7 +122,7 @@ export function registerAgentSocket(app: FastifyInstance, deps: { acd: Acd; even
       }
     });
     socket.on('close', () => {
-      for (const off of listeners) off();
+      unsubscribe?.();
       const agent = agentId ? acd.agent(agentId) : undefined;
       // A dropped browser must not keep receiving offers; an agent on a call keeps it.
       if (agent && (agent.state === 'available' || agent.state === 'not-ready' || agent.state === 'wrap-up')) acd.logout(agent.id);

@@ -15,7 +15,7 @@ import { decodeWav } from '../../src/speech/wav.js';
 /**
  * Word error rate ceiling for one utterance through the live path (simulator → stereo/mono 16 kHz
  * fork → media ingest → pocketsphinx en-US). Measured on this machine: caller 0870 0.455, agent
- * 0880 0.375, voicebot 0890 ≈ 0.2 (Debian's generic en-US model on LibriVox audio; the offline
+ * 0880 0.375, voicebot 0890 0.429 (Debian's generic en-US model on LibriVox audio; the offline
  * corpus WER over all five files is 0.338, see src/speech/README.md). Ceiling = worst + margin.
  */
 const MAX_LIVE_WER = 0.5;

@@ -15,6 +15,15 @@ import { AUDIO_FORK_SUBPROTOCOL, handleAudioStream, type IngestStats } from './m
 import { mediaToken } from './media/token.js';
 import { registerAgentSocket } from './routes/agent-ws.js';
 import { registerHttpRoutes } from './routes/http.js';
+import { requireAdmin } from './routes/admin-auth.js';
+import { registerFlowRoutes } from './routes/admin-flows.js';
+import { registerPromptRoutes } from './routes/admin-prompts.js';
+import { registerEditorRoutes } from './routes/admin-editor.js';
+import { PromptStore } from './media/prompt-store.js';
+import { FlowRepository } from './storage/flow-repository.js';
+import { FlowService } from './domain/ivr/flow-service.js';
+import { defaultNodeRegistry } from './domain/ivr/registry.js';
+import { defaultFlow } from './domain/ivr/default-flow.js';
 
 /** Engines and intelligence the server is built with (created by the caller: CLI, tests, bench). */
 export interface ServerEngines {
@@ -33,6 +42,8 @@ export interface HotlineServer {
   readonly repos: Repositories;
   readonly db: Db;
   readonly ingestStats: IngestStats;
+  readonly flows: FlowService;
+  readonly prompts: PromptStore;
   /** `http://host:port` actually bound (port 0 in config = ephemeral). */
   readonly url: string;
   close(): Promise<void>;
@@ -53,6 +64,12 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
   for (const a of config.agents) acd.addAgent(a.id, a.name, a.sipUser, a.skills);
   acd.on('agentState', (e) => events.emit('agentState', e));
 
+  const prompts = new PromptStore({ dir: config.storage.audioDir, logger: log.child({ component: 'prompts' }) });
+  const flows = new FlowService({
+    repo: new FlowRepository(db), registry: defaultNodeRegistry, audioExists: (file) => prompts.exists(file), timeZone: config.ivr.timeZone,
+  });
+  seedAndLoadFlows(flows, config, log);
+
   const telephony = new FreeSwitchTelephony({
     ...config.esl, hotlineNumbers: config.hotlineNumbers, audioModule: config.media.module, log,
   });
@@ -71,7 +88,13 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
   const hotline = new Hotline({
     telephony, acd, events, repos, tts: engines.tts, recognizer: engines.recognizer, language: config.speech.language,
     drafterFactory: engines.drafterFactory, log,
+    flowFor: (destination) => flows.catalog.forNumber(destination) ?? flows.catalog.forNumber(config.hotlineNumbers[0]!),
+    registry: defaultNodeRegistry,
+    audioPath: (file) => prompts.path(file),
     settings: {
+      timeZone: config.ivr.timeZone,
+      trunkGateway: config.ivr.trunkGateway,
+      transferRingTimeoutMs: config.ivr.transferRingTimeoutMs,
       maxQueueWaitMs: config.acd.maxQueueWaitMs,
       ringTimeoutMs: config.acd.ringTimeoutMs,
       voicebotMaxListenMs: config.voicebot.maxListenMs,
@@ -90,6 +113,12 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
   });
   registerAgentSocket(http, { acd, events, agents: config.agents });
   registerHttpRoutes(http, { health: () => ({ switchConnected: telephony.connected, liveCalls: hotline.liveCalls }) });
+  await http.register(async (admin) => {
+    await requireAdmin(admin, config.admins);
+    registerFlowRoutes(admin, flows);
+    registerPromptRoutes(admin, prompts);
+  }, { prefix: '/admin/api' });
+  await registerEditorRoutes(http);
 
   const address = await http.listen({ host: config.http.host, port: config.http.port });
   const port = new URL(address).port;
@@ -98,7 +127,7 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
   void telephony.start();
 
   return {
-    http, telephony, hotline, acd, events, repos, db, ingestStats, url: `http://${config.http.host}:${port}`,
+    http, telephony, hotline, acd, events, repos, db, ingestStats, flows, prompts, url: `http://${config.http.host}:${port}`,
     async close() {
       hotline.close();
       await telephony.close();
@@ -108,4 +137,18 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
       db.close();
     },
   };
+}
+
+/**
+ * First start: seed the built-in 12345 flow (answering the configured hotline numbers) and
+ * publish it; then load every published flow. A stored version that no longer validates (e.g. a
+ * prompt file was deleted) is logged and skipped.
+ */
+function seedAndLoadFlows(flows: FlowService, config: Config, log: Logger): void {
+  const doc = defaultFlow();
+  if (flows.seed({ ...doc, numbers: [...config.hotlineNumbers] })) log.info({ flowId: doc.id }, 'seeded the default 12345 flow');
+  for (const skipped of flows.load()) log.error({ flowId: skipped.flowId, version: skipped.version, issues: skipped.error.issues }, 'published flow no longer valid; not loaded');
+  for (const n of config.hotlineNumbers) {
+    if (!flows.catalog.forNumber(n)) log.warn({ number: n }, 'no published flow answers this hotline number; calls to it use the first number\'s flow');
+  }
 }

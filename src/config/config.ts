@@ -29,7 +29,18 @@ export const ConfigSchema = Type.Object({
     secret: Type.String({ minLength: 16 }),
     sampleRateHz: Type.Union([Type.Literal(8000), Type.Literal(16000)]),
   }),
-  storage: Type.Object({ dbPath: Type.String(), recordingsDir: Type.String(), promptsDir: Type.String() }),
+  /** `promptsDir`: TTS render cache; `audioDir`: admin-uploaded IVR prompts (must be readable by FreeSWITCH). */
+  storage: Type.Object({ dbPath: Type.String(), recordingsDir: Type.String(), promptsDir: Type.String(), audioDir: Type.String() }),
+  ivr: Type.Object({
+    /** IANA time zone of the centre, for time-of-day / holiday conditions and announcements. */
+    timeZone: Type.String({ minLength: 1 }),
+    /** FreeSWITCH gateway (sofia profile `external`) that transfers to 110/119/120 and other numbers go out through. */
+    trunkGateway: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }),
+    /** Ring time of an outbound transfer before it counts as failed. */
+    transferRingTimeoutMs: Type.Integer({ minimum: 1000 }),
+  }),
+  /** Admins of flows and prompts: bearer tokens (until SSO lands). */
+  admins: Type.Array(Type.Object({ id: Type.String({ minLength: 1 }), name: Type.String(), token: Type.String({ minLength: 8 }) })),
   speech: Type.Object({
     /** Language of calls' recognition, e.g. `zh-CN` (needs a Vosk model) or `en-US` (pocketsphinx). */
     language: Type.String(),
@@ -76,7 +87,9 @@ export function defaultConfig(): Config {
     esl: { host: '127.0.0.1', port: 8021, password: 'ClueCon', commandTimeoutMs: 5000, reconnectMinMs: 250, reconnectMaxMs: 10_000 },
     hotlineNumbers: ['12345'],
     media: { module: 'mod_audio_fork', publicUrl: 'ws://127.0.0.1:8080/media', secret: randomBytes(24).toString('hex'), sampleRateHz: 16000 },
-    storage: { dbPath: 'data/hotline.db', recordingsDir: resolve('recordings'), promptsDir: resolve('.cache/prompts') },
+    storage: { dbPath: 'data/hotline.db', recordingsDir: resolve('recordings'), promptsDir: resolve('.cache/prompts'), audioDir: resolve('data/prompts') },
+    ivr: { timeZone: 'Asia/Shanghai', trunkGateway: 'pstn', transferRingTimeoutMs: 30_000 },
+    admins: [{ id: 'admin', name: '管理员', token: 'admin-demo' }],
     speech: { language: 'en-US', pocketsphinxModelDir: '/usr/share/pocketsphinx/model/en-us', promptVoice: 'cmn' },
     acd: { maxQueueWaitMs: 30_000, ringTimeoutMs: 15_000, wrapUpMs: 5_000 },
     voicebot: { maxListenMs: 30_000, endSilenceMs: 1500 },
@@ -100,6 +113,10 @@ const ENV: Record<string, [string, 'string' | 'int' | 'list' | 'json']> = {
   HOTLINE_DB_PATH: ['storage.dbPath', 'string'],
   HOTLINE_RECORDINGS_DIR: ['storage.recordingsDir', 'string'],
   HOTLINE_PROMPTS_DIR: ['storage.promptsDir', 'string'],
+  HOTLINE_AUDIO_DIR: ['storage.audioDir', 'string'],
+  HOTLINE_TIME_ZONE: ['ivr.timeZone', 'string'],
+  HOTLINE_TRUNK_GATEWAY: ['ivr.trunkGateway', 'string'],
+  HOTLINE_ADMINS: ['admins', 'json'],
   HOTLINE_ASR_LANGUAGE: ['speech.language', 'string'],
   HOTLINE_VOSK_MODEL_PATH: ['speech.voskModelPath', 'string'],
   HOTLINE_POCKETSPHINX_MODEL_DIR: ['speech.pocketsphinxModelDir', 'string'],

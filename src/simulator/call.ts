@@ -193,7 +193,7 @@ export class SimulatedCall {
       case 'forkStop':
         return s.url.includes(m);
       case 'execute':
-        return s.app === m || s.app.includes(m);
+        return s.app === m || s.app.includes(m) || (s.arg ?? '').includes(m);
       case 'dtmf':
         return s.digit === m;
       case 'bridge':

@@ -36,7 +36,7 @@ export interface ScriptAction {
   readonly on: ScriptTrigger;
   /**
    * Substring to match: of the played file (playback*), the fork URL (fork*), the application
-   * name (execute), the digit (dtmf), the other leg's uuid (bridge/unbridge), the recording path.
+   * name or its argument (execute), the digit (dtmf), the other leg's uuid (bridge/unbridge), the recording path.
    */
   readonly match?: string;
   /** Simulated ms between the trigger and the action. Default 0. */

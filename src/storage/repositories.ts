@@ -17,6 +17,17 @@ export interface CallRecord {
   disposition: string | null;
   hangupCause: string | null;
   recordingPath: string | null;
+  flowId: string | null;
+  flowVersion: number | null;
+}
+
+/** A satisfaction survey answer. `score` null = the caller gave none. */
+export interface SurveyRecord {
+  callUuid: string;
+  agentId: string | null;
+  score: 1 | 2 | 3 | null;
+  nodeId: string;
+  at: number;
 }
 
 export interface TranscriptRecord {
@@ -46,6 +57,7 @@ const CALL_COLUMNS: Record<keyof CallRecord, string> = {
   answeredAt: 'answered_at', queuedAt: 'queued_at', agentAnsweredAt: 'agent_answered_at', endedAt: 'ended_at',
   queueWaitMs: 'queue_wait_ms', menuChoice: 'menu_choice', queue: 'queue', agentId: 'agent_id',
   disposition: 'disposition', hangupCause: 'hangup_cause', recordingPath: 'recording_path',
+  flowId: 'flow_id', flowVersion: 'flow_version',
 };
 
 /** SQLite repositories for calls, transcripts and tickets (synchronous; statements prepared once). */
@@ -112,6 +124,34 @@ export class Repositories {
     if (!row) return undefined;
     const { draftJson, ...rest } = row;
     return { ...rest, draft: JSON.parse(draftJson) };
+  }
+
+  /** The ticket with this number (工单号), or undefined. */
+  ticketByNumber(ticketNumber: string): TicketRecord | undefined {
+    const row = this.db.prepare('SELECT call_uuid AS c FROM tickets WHERE ticket_number = ?').get(ticketNumber) as { c: string | null } | undefined;
+    if (!row) return undefined;
+    if (row.c) return this.ticketForCall(row.c);
+    const r = this.db.prepare(`SELECT ticket_number AS ticketNumber, call_uuid AS callUuid, status, source, contact_phone AS contactPhone,
+      draft_json AS draftJson, created_at AS createdAt, updated_at AS updatedAt FROM tickets WHERE ticket_number = ?`).get(ticketNumber) as TicketRecord & { draftJson: string };
+    const { draftJson, ...rest } = r;
+    return { ...rest, draft: JSON.parse(draftJson) };
+  }
+
+  /** District (区) of the caller's most recent ticket that has one, or null. */
+  lastDistrictOfCaller(callerNumber: string): string | null {
+    const row = this.db.prepare(`SELECT json_extract(t.draft_json, '$.district') AS d FROM tickets t JOIN calls c ON c.uuid = t.call_uuid
+      WHERE c.caller_number = ? AND json_extract(t.draft_json, '$.district') IS NOT NULL ORDER BY t.updated_at DESC LIMIT 1`).get(callerNumber) as { d: string } | undefined;
+    return row?.d ?? null;
+  }
+
+  /** Store (or replace) the survey answer of a call. */
+  saveSurvey(s: SurveyRecord): void {
+    this.db.prepare(`INSERT INTO surveys (call_uuid, agent_id, score, node_id, at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(call_uuid) DO UPDATE SET score = excluded.score, node_id = excluded.node_id, at = excluded.at`).run(s.callUuid, s.agentId, s.score, s.nodeId, s.at);
+  }
+
+  survey(callUuid: string): SurveyRecord | undefined {
+    return this.db.prepare('SELECT call_uuid AS callUuid, agent_id AS agentId, score, node_id AS nodeId, at FROM surveys WHERE call_uuid = ?').get(callUuid) as SurveyRecord | undefined;
   }
 
   /** Count of tickets created on the given day (yyyymmdd), for ticket numbering. */

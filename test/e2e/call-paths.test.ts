@@ -68,7 +68,9 @@ describe('agent path, end to end through the simulator with real speech', () => 
     const call = lab.sim.placeCall({
       caller: '13800138000',
       actions: [
-        { on: 'execute', match: 'play_and_get_digits', delayMs: 1500, do: { dtmf: '0' } },
+        // Default flow: language menu (keys 1–3) → 1 普通话; main menu (keys 1–4, 0) → 0 人工服务.
+        { on: 'execute', match: '^[123]$', delayMs: 1500, do: { dtmf: '1' } },
+        { on: 'execute', match: '^[12340]$', delayMs: 1500, do: { dtmf: '0' } },
         { on: 'bridge', delayMs: 300, do: { say: librivoxFile('0870') } },
         { on: 'bridge', delayMs: 12_000, do: { hangup: true } },
       ],
@@ -76,12 +78,12 @@ describe('agent path, end to end through the simulator with real speech', () => 
     const result = await call.ended;
     await lab.server.hotline.whenIdle();
 
-    expect(result.log.digitsSent).toEqual(['0']);
+    expect(result.log.digitsSent).toEqual(['1', '0']);
     expect(result.log.bridges).toHaveLength(1);
     expect(result.log.forks[0]?.mix).toBe('stereo');
 
     const cdr = lab.server.repos.getCall(call.uuid)!;
-    expect(cdr).toMatchObject({ callerNumber: '13800138000', agentId: '1000', disposition: 'agent', menuChoice: '0' });
+    expect(cdr).toMatchObject({ callerNumber: '13800138000', agentId: '1000', disposition: 'agent', menuChoice: '0', flowId: 'default-12345', flowVersion: 1 });
     expect(cdr.endedAt).toBeGreaterThan(cdr.startedAt);
     expect(cdr.queueWaitMs).toBeGreaterThanOrEqual(0);
 
@@ -119,7 +121,9 @@ describe('agent path, end to end through the simulator with real speech', () => 
     const call = lab.sim.placeCall({
       caller: '13900139000',
       actions: [
-        { on: 'execute', match: 'play_and_get_digits', delayMs: 1000, do: { dtmf: '2' } },
+        // Cantonese prompts, then 2 投诉举报.
+        { on: 'execute', match: '^[123]$', delayMs: 1000, do: { dtmf: '2' } },
+        { on: 'execute', match: '^[12340]$', delayMs: 1000, do: { dtmf: '2' } },
         { on: 'bridge', delayMs: 300, do: { say: librivoxFile('0930') } },
         { on: 'bridge', delayMs: 6000, do: { hangup: true } },
       ],
@@ -139,6 +143,7 @@ describe('agent path, end to end through the simulator with real speech', () => 
     await lab.server.hotline.whenIdle();
     const cdr = lab.server.repos.getCall(call.uuid)!;
     expect(cdr.disposition).toBe('agent');
+    expect(cdr.menuChoice).toBe('2');
     expect(cdr.endedAt).not.toBeNull();
     expect(lab.server.repos.transcripts(call.uuid).some((t) => t.speaker === 'caller')).toBe(true);
     expect(lab.server.acd.agent('1000')?.state).not.toBe('on-call');
@@ -157,7 +162,8 @@ describe('voicebot overflow path', () => {
     const call = lab.sim.placeCall({
       caller: '13700137000',
       actions: [
-        { on: 'execute', match: 'play_and_get_digits', delayMs: 1000, do: { dtmf: '1' } },
+        { on: 'execute', match: '^[123]$', delayMs: 1000, do: { dtmf: '1' } },
+        { on: 'execute', match: '^[12340]$', delayMs: 1000, do: { dtmf: '1' } },
         { on: 'forkStart', delayMs: 200, do: { say: librivoxFile('0890') } },
       ],
       hangupAfterMs: 120_000,
@@ -175,8 +181,8 @@ describe('voicebot overflow path', () => {
     const wer = wordErrorRate(librivoxReference('0890'), heard);
     console.log(`live WER voicebot ${wer.toFixed(3)} "${heard}"`);
     expect(wer).toBeLessThan(MAX_LIVE_WER);
-    // Prompts: greeting, menu, voicebot intro, ticket number read-back, goodbye.
-    expect(result.log.prompts.length).toBeGreaterThanOrEqual(5);
+    // Prompts: greeting, language menu, main menu, voicebot intro, ticket number read-back, goodbye.
+    expect(result.log.prompts.length).toBeGreaterThanOrEqual(6);
     expect(existsSync(result.log.prompts.at(-2)!.file)).toBe(true);
   });
 });

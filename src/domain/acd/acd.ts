@@ -5,6 +5,8 @@ import { Agent, type AgentState, type NotReadyReason } from './agent.js';
 interface Waiting {
   readonly callUuid: string;
   readonly skill: string;
+  /** Extra skills the agent must have (e.g. `cantonese`), matched exactly. */
+  readonly requiredSkills: readonly string[];
   /** Higher first; equal priority in arrival order. */
   readonly priority: number;
   readonly enqueuedAt: number;
@@ -57,9 +59,9 @@ export class Acd extends EventEmitter<AcdEvents> {
     return [...this.#agents.values()];
   }
 
-  /** Agents logged in (any state but logged-out) that have `skill`. */
-  loggedInCount(skill = 'general'): number {
-    return this.agents.filter((a) => a.state !== 'logged-out' && a.hasSkill(skill)).length;
+  /** Agents logged in (any state but logged-out) that have `skill` and every one of `requiredSkills`. */
+  loggedInCount(skill = 'general', requiredSkills: readonly string[] = []): number {
+    return this.agents.filter((a) => a.state !== 'logged-out' && a.hasSkill(skill) && a.hasAllSkills(requiredSkills)).length;
   }
 
   get waitingCount(): number {
@@ -93,10 +95,11 @@ export class Acd extends EventEmitter<AcdEvents> {
   }
 
   /**
-   * Wait for an agent with `skill`. Resolves with the agent already moved to `offered`.
-   * Rejects `QueueWaitAbortedError` when `signal` aborts (queue timeout, caller hung up).
+   * Wait for an agent with `skill` (the queue) and all `requiredSkills`, at `priority` (0–9,
+   * higher first; equal priority in arrival order). Resolves with the agent already moved to
+   * `offered`. Rejects `QueueWaitAbortedError` when `signal` aborts (queue timeout, caller hung up).
    */
-  waitForAgent(callUuid: string, skill: string, signal: AbortSignal, priority = 0): Promise<Agent> {
+  waitForAgent(callUuid: string, skill: string, signal: AbortSignal, priority = 0, requiredSkills: readonly string[] = []): Promise<Agent> {
     return new Promise<Agent>((resolve, reject) => {
       if (signal.aborted) {
         reject(new QueueWaitAbortedError('wait aborted'));
@@ -111,7 +114,7 @@ export class Acd extends EventEmitter<AcdEvents> {
         reject(new QueueWaitAbortedError(String(signal.reason ?? 'wait aborted')));
       };
       const entry: Waiting = {
-        callUuid, skill, priority, enqueuedAt: this.now(),
+        callUuid, skill, requiredSkills, priority, enqueuedAt: this.now(),
         resolve: (agent) => {
           signal.removeEventListener('abort', onAbort);
           resolve(agent);
@@ -165,7 +168,7 @@ export class Acd extends EventEmitter<AcdEvents> {
     for (let i = 0; i < this.#waiting.length; ) {
       const entry = this.#waiting[i]!;
       const agent = this.agents
-        .filter((a) => a.state === 'available' && a.hasSkill(entry.skill))
+        .filter((a) => a.state === 'available' && a.hasSkill(entry.skill) && a.hasAllSkills(entry.requiredSkills))
         .sort((a, b) => a.idleSince - b.idleSince)[0];
       if (!agent) {
         i++;

@@ -32,7 +32,13 @@ export class Agent {
     return this.machine.state;
   }
 
+  /** Queue skill: `general` agents serve every queue. */
   hasSkill(skill: string): boolean {
     return this.skills.includes(skill) || this.skills.includes('general');
+  }
+
+  /** Required skills (language, specialism) are matched exactly; `general` does not stand in for them. */
+  hasAllSkills(required: readonly string[]): boolean {
+    return required.every((s) => this.skills.includes(s));
   }
 }

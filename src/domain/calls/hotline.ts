@@ -6,6 +6,8 @@ import type { TicketDrafterFactory } from '../tickets/drafter.js';
 import type { Repositories } from '../../storage/repositories.js';
 import type { SpeechRecognizer, SpeechSynthesizer, Speaker } from '../../speech/ports.js';
 import { CallSession, type CallFlowSettings } from './call-session.js';
+import type { CompiledFlow } from '../ivr/compile.js';
+import type { NodeRegistry } from '../ivr/node.js';
 import { LiveTranscript, type CallAudioSink } from './live-transcript.js';
 
 export interface HotlineDeps {
@@ -18,6 +20,11 @@ export interface HotlineDeps {
   readonly language: string;
   readonly drafterFactory: TicketDrafterFactory;
   readonly settings: CallFlowSettings;
+  /** The published flow for a dialled number (read at each call's start). */
+  readonly flowFor: (destination: string) => CompiledFlow | undefined;
+  readonly registry: NodeRegistry;
+  /** Absolute path of an uploaded prompt file. */
+  readonly audioPath: (file: string) => string;
   readonly log: Logger;
 }
 

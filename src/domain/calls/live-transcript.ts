@@ -48,6 +48,12 @@ export class LiveTranscript {
     this.#agentId = id;
   }
 
+  /**
+   * False while the IVR listens for a speech-menu answer: finals are stored and reach `onFinal`
+   * listeners but do not feed the ticket draft.
+   */
+  drafting = true;
+
   set source(source: 'agent' | 'voicebot') {
     this.#source = source;
   }
@@ -104,9 +110,12 @@ export class LiveTranscript {
       startMs: result.startMs, endMs: result.endMs, confidence: result.confidence, emittedAt: performance.timeOrigin + performance.now(),
     });
     if (result.kind !== 'final') return;
+    const drafting = this.drafting;
     this.#lastFinalAt = Date.now();
-    this.#finals++;
-    this.#turns.push({ seq, speaker: result.speaker, text });
+    if (drafting) {
+      this.#finals++;
+      this.#turns.push({ seq, speaker: result.speaker, text });
+    }
     try {
       this.deps.repos.addTranscript({
         callUuid: this.callUuid, seq, speaker: result.speaker, text, startMs: result.startMs, endMs: result.endMs,
@@ -114,6 +123,10 @@ export class LiveTranscript {
       });
     } catch (error) {
       this.deps.log.error({ err: error }, 'storing transcript failed');
+    }
+    if (!drafting) {
+      for (const listener of this.#finalListeners) listener(result);
+      return;
     }
     const update = this.deps.drafter.addTurn({ speaker: result.speaker, text });
     this.#saveDraft(update);

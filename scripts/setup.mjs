@@ -27,3 +27,8 @@ if (!existsSync('node_modules/.package-lock.json')) {
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+if (!existsSync('dist/admin/index.html')) {
+  console.log('setup: building the flow editor (vite) …');
+  const r = spawnSync('npx', ['vite', 'build', '--config', 'src/web/admin/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

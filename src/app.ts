@@ -140,15 +140,15 @@ export async function startServer(config: Config, engines: ServerEngines, log: L
 }
 
 /**
- * First start: seed the built-in 12345 flow (answering the configured hotline numbers) and
- * publish it; then load every published flow. A stored version that no longer validates (e.g. a
+ * First start: seed the built-in 12345 flow (answering the first configured hotline number; the
+ * others fall back to it until a flow claims them) and publish it; then load every published flow. A stored version that no longer validates (e.g. a
  * prompt file was deleted) is logged and skipped.
  */
 function seedAndLoadFlows(flows: FlowService, config: Config, log: Logger): void {
   const doc = defaultFlow();
-  if (flows.seed({ ...doc, numbers: [...config.hotlineNumbers] })) log.info({ flowId: doc.id }, 'seeded the default 12345 flow');
+  if (flows.seed({ ...doc, numbers: [config.hotlineNumbers[0]!] })) log.info({ flowId: doc.id }, 'seeded the default 12345 flow');
   for (const skipped of flows.load()) log.error({ flowId: skipped.flowId, version: skipped.version, issues: skipped.error.issues }, 'published flow no longer valid; not loaded');
   for (const n of config.hotlineNumbers) {
-    if (!flows.catalog.forNumber(n)) log.warn({ number: n }, 'no published flow answers this hotline number; calls to it use the first number\'s flow');
+    if (!flows.catalog.forNumber(n)) log.info({ number: n }, 'no published flow claims this hotline number yet; its calls take the first number\'s flow');
   }
 }

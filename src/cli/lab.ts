@@ -40,7 +40,9 @@ export async function startLab(options: {
   simAgents?: SimAgentConfig[];
   config?: DeepPartial<Config>;
 }): Promise<Lab> {
-  const sim = await startFreeSwitchSimulator({ eslPort: 0, speed: options.speed ?? 1, agents: options.simAgents ?? [] });
+  // The simulator's dialplan parks the hotline numbers the server answers.
+  const parkDestinations = (options.config?.hotlineNumbers ?? ['12345']).filter((n): n is string => typeof n === 'string');
+  const sim = await startFreeSwitchSimulator({ eslPort: 0, speed: options.speed ?? 1, agents: options.simAgents ?? [], parkDestinations });
   const overrides: DeepPartial<Config> = {
     ...options.config,
     http: { host: '127.0.0.1', port: 0, ...options.config?.http },

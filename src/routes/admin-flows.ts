@@ -6,11 +6,12 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { FlowExistsError, FlowNotFoundError } from '../storage/flow-repository.js';
 import { FlowShapeError, type FlowService } from '../domain/ivr/flow-service.js';
 import { FlowValidationError } from '../domain/ivr/compile.js';
-import { NODE_PROPS, NODE_TYPES, flowJsonSchema } from '../domain/ivr/flow-schema.js';
+import { NODE_PROPS, NODE_TYPES, flowJsonSchema, relaxDefaults } from '../domain/ivr/flow-schema.js';
 import { AWAITS_CALLER_INPUT, STATIC_EXITS } from '../domain/ivr/exits.js';
 import { withDefaults } from '../domain/ivr/validate.js';
 import { adminOf } from './admin-auth.js';
@@ -32,6 +33,18 @@ const SimulationInput = Type.Object({
   district: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 
+const ErrorBody = Type.Object({ error: Type.String(), message: Type.String(), issues: Type.Optional(Issues) });
+const ValidateBody = Type.Object({ doc: Type.Optional(Type.Unknown()) }, { additionalProperties: false });
+const PublishBody = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+
+/** An optional JSON body checked against `schema`: `{}` when absent, an Error naming the problem when invalid. */
+function optionalBody<S extends TSchema>(body: unknown, schema: S): Static<S> | Error {
+  if (body === undefined || body === null) return {} as Static<S>;
+  if (Value.Check(schema, body)) return body;
+  const first = [...Value.Errors(schema, body)][0];
+  return new Error(`body${first?.path ?? ''}: ${first?.message ?? 'invalid'}`);
+}
+
 /** Map domain errors to HTTP answers; rethrow anything else (500). */
 export function sendFlowError(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof FlowShapeError) return reply.code(400).send({ error: 'not-a-flow', message: error.message, issues: error.issues });
@@ -46,7 +59,7 @@ export function sendFlowError(reply: FastifyReply, error: unknown): FastifyReply
 export function registerFlowRoutes(scope: FastifyInstance, flows: FlowService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/node-types', async () =>
-    NODE_TYPES.map((type) => ({ type, exits: STATIC_EXITS[type], awaitsInput: AWAITS_CALLER_INPUT.has(type), propsSchema: NODE_PROPS[type], defaults: withDefaults(type, {}) })));
+    NODE_TYPES.map((type) => ({ type, exits: STATIC_EXITS[type], awaitsInput: AWAITS_CALLER_INPUT.has(type), propsSchema: relaxDefaults(NODE_PROPS[type]), defaults: withDefaults(type, {}) })));
 
   app.get('/flow-schema', async () => flowJsonSchema());
 
@@ -86,11 +99,14 @@ export function registerFlowRoutes(scope: FastifyInstance, flows: FlowService): 
     }
   });
 
+  // Body optional (Fastify's body schema would demand one): checked by hand against the same TypeBox schema.
   app.post('/flows/:id/validate', {
-    schema: { params: IdParams, body: Type.Optional(Type.Object({ doc: Type.Optional(Type.Unknown()) })), response: { 200: Type.Object({ valid: Type.Boolean(), issues: Issues }) } },
+    schema: { params: IdParams, response: { 200: Type.Object({ valid: Type.Boolean(), issues: Issues }), '4xx': ErrorBody } },
   }, async (request, reply) => {
+    const body = optionalBody(request.body, ValidateBody);
+    if (body instanceof Error) return reply.code(400).send({ error: 'bad-input', message: body.message });
     try {
-      const doc = request.body?.doc ?? flows.get(request.params.id).draft;
+      const doc = body.doc ?? flows.get(request.params.id).draft;
       const issues = flows.validate(doc);
       return { valid: issues.length === 0, issues };
     } catch (error) {
@@ -98,11 +114,11 @@ export function registerFlowRoutes(scope: FastifyInstance, flows: FlowService): 
     }
   });
 
-  app.post('/flows/:id/publish', {
-    schema: { params: IdParams, body: Type.Optional(Type.Object({ comment: Type.Optional(Type.String({ maxLength: 500 })) })) },
-  }, async (request, reply) => {
+  app.post('/flows/:id/publish', { schema: { params: IdParams } }, async (request, reply) => {
+    const body = optionalBody(request.body, PublishBody);
+    if (body instanceof Error) return reply.code(400).send({ error: 'bad-input', message: body.message });
     try {
-      const flow = flows.publish(request.params.id, adminOf(request), request.body?.comment ?? null);
+      const flow = flows.publish(request.params.id, adminOf(request), body.comment ?? null);
       return { version: flow.version };
     } catch (error) {
       return sendFlowError(reply, error);

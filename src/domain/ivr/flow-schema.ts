@@ -19,7 +19,8 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 /** TTS languages: Mandarin (普通话), Cantonese (粤语), English. */
 export const LANGUAGES = ['cmn', 'yue', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
-const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)), { title: '语言 language', default: 'cmn' });
+/** A language choice with no default (a prompt without one follows the call's language). */
+const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)), { title: '语言 language' });
 
 /** Node ids and exit names: letters, digits, `_`, `-`, `*`, `#` (DTMF keys are exit names of menus). */
 export const NODE_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
@@ -160,8 +161,9 @@ export const NODE_PROPS = {
           {
             id: Type.String({ pattern: NODE_ID_PATTERN }),
             prompt: PromptSchema,
-            start: Type.String({ format: 'date-time', title: '开始 start (ISO 8601)' }),
-            end: Type.String({ format: 'date-time', title: '结束 end (ISO 8601)' }),
+            /** ISO 8601 with offset, e.g. `2026-11-21T08:00:00+08:00`; checked by validation (`bad-time`). */
+            start: Type.String({ minLength: 1, maxLength: 40, title: '开始 start (ISO 8601, e.g. 2026-11-21T08:00:00+08:00)' }),
+            end: Type.String({ minLength: 1, maxLength: 40, title: '结束 end (ISO 8601)' }),
             districts: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { title: '区域 districts' })),
           },
           { additionalProperties: false },
@@ -260,7 +262,7 @@ export const FlowDocumentSchema = Type.Object(
     /** Dialled numbers this flow answers once published. */
     numbers: Type.Array(Type.String({ pattern: '^[0-9+*#]{2,20}$' }), { uniqueItems: true }),
     /** Default TTS language. */
-    language: LanguageSchema,
+    language: Type.Union(LANGUAGES.map((l) => Type.Literal(l)), { title: '默认语言 default language', default: 'cmn' }),
     start: NodeId,
     calendars: Type.Optional(Type.Record(Type.String({ pattern: NODE_ID_PATTERN }), CalendarSchema)),
     nodes: Type.Array(FlowNodeSchema, { minItems: 1, maxItems: 500 }),
@@ -277,6 +279,7 @@ export function flowJsonSchema(): Record<string, unknown> {
   const base = JSON.parse(JSON.stringify(FlowDocumentSchema)) as Record<string, any>;
   const definitions: Record<string, unknown> = {};
   for (const t of NODE_TYPES) definitions[`${t}Props`] = JSON.parse(JSON.stringify(NODE_PROPS[t]));
+  for (const t of NODE_TYPES) definitions[`${t}Props`] = relaxDefaults(definitions[`${t}Props`]);
   base['$schema'] = 'http://json-schema.org/draft-07/schema#';
   base['definitions'] = definitions;
   base['properties']['nodes']['items'] = {
@@ -286,4 +289,24 @@ export function flowJsonSchema(): Record<string, unknown> {
     ],
   };
   return base;
+}
+
+/**
+ * A copy of a JSON schema in which properties that have a `default` are no longer `required`:
+ * the server fills defaults in before checking (`withDefaults`), so documents may omit them.
+ */
+export function relaxDefaults<T>(schema: T): T {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+    const props = out['properties'] as Record<string, { default?: unknown }> | undefined;
+    if (props && Array.isArray(out['required'])) {
+      out['required'] = (out['required'] as string[]).filter((name) => props[name]?.default === undefined);
+      if ((out['required'] as string[]).length === 0) delete out['required'];
+    }
+    return out;
+  };
+  return walk(JSON.parse(JSON.stringify(schema))) as T;
 }

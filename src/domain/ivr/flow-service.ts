@@ -127,15 +127,17 @@ export class FlowService {
 
   /** All issues of a document, including numbers another published flow already answers. */
   validate(doc: unknown): FlowIssue[] {
-    const issues = validateFlow(doc, this.#env());
+    return [...validateFlow(doc, this.#env()), ...this.#numbersTaken(doc)];
+  }
+
+  /** `number-taken` issues: numbers of `doc` that another published flow answers. */
+  #numbersTaken(doc: unknown): FlowIssue[] {
     const d = doc as Partial<FlowDocument>;
-    if (Array.isArray(d.numbers) && typeof d.id === 'string') {
-      d.numbers.forEach((n, i) => {
-        const owner = this.catalog.forNumber(n);
-        if (owner && owner.flowId !== d.id) issues.push({ path: `/numbers/${i}`, code: 'number-taken', message: `number ${n} is answered by published flow ${owner.flowId}` });
-      });
-    }
-    return issues;
+    if (!Array.isArray(d.numbers) || typeof d.id !== 'string') return [];
+    return d.numbers.flatMap((n, i) => {
+      const owner = this.catalog.forNumber(n);
+      return owner && owner.flowId !== d.id ? [{ path: `/numbers/${i}`, code: 'number-taken', message: `number ${n} is answered by published flow ${owner.flowId}` }] : [];
+    });
   }
 
   /**
@@ -158,6 +160,8 @@ export class FlowService {
     const doc = this.deps.repo.version(id, version);
     if (doc === undefined) throw new FlowNotFoundError(`flow ${id} has no version ${version}`);
     const flow = compileFlow(doc, version, this.#env());
+    const taken = this.#numbersTaken(flow.doc);
+    if (taken.length > 0) throw new FlowValidationError(taken);
     this.deps.repo.rollback(id, version, actor, comment);
     this.catalog.install(flow);
     return flow;
@@ -180,7 +184,7 @@ export class FlowService {
   }
 
   /** Simulate a document (default: the saved draft). @throws FlowValidationError, FlowNotFoundError, RangeError (bad time). */
-  simulate(id: string, doc: unknown | undefined, input: SimulationInput): Promise<SimulationResult> {
+  async simulate(id: string, doc: unknown | undefined, input: SimulationInput): Promise<SimulationResult> {
     const source = doc ?? this.get(id).draft;
     const flow = compileFlow(source, 0, this.#env());
     return simulateFlow(flow, input, this.deps.registry, this.deps.timeZone);

@@ -48,7 +48,9 @@ for (let i = 0; i < calls; i++) {
   placed.push(sim.placeCall({
     caller: `1390000${String(i).padStart(4, '0')}`,
     actions: [
-      { on: 'execute', match: 'play_and_get_digits', delayMs: 300, do: { dtmf: '0' } },
+      // Default flow: language menu (keys 1–3) → 1 普通话; main menu (1–4, 0) → 0 人工服务.
+      { on: 'execute', match: '^[123]$', delayMs: 300, do: { dtmf: '1' } },
+      { on: 'execute', match: '^[12340]$', delayMs: 300, do: { dtmf: '0' } },
       ...markers,
       { on: 'bridge', delayMs: talkMs, do: { hangup: true } },
     ],

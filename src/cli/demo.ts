@@ -15,12 +15,14 @@ const AGENT_SPEECH = '0880';
 const time = () => new Date().toISOString().slice(11, 23);
 const say = (tag: string, text: string) => process.stdout.write(`${time()} ${tag.padEnd(9)} ${text}\n`);
 
-/** A citizen who presses 0 (人工服务), speaks two real recorded sentences once connected, then hangs up. */
+/** A citizen who picks 普通话 (1) and 人工服务 (0), speaks two real recorded sentences once connected, then hangs up. */
 function demoCallScript(caller: string): CallScript {
   return {
     caller,
     actions: [
-      { on: 'execute', match: 'play_and_get_digits', delayMs: 2000, do: { dtmf: '0' } },
+      // Default flow: language menu (keys 1–3) → 1 普通话; main menu (1–4, 0) → 0 人工服务.
+      { on: 'execute', match: '^[123]$', delayMs: 2000, do: { dtmf: '1' } },
+      { on: 'execute', match: '^[12340]$', delayMs: 2000, do: { dtmf: '0' } },
       { on: 'bridge', delayMs: 500, do: { say: librivoxFile(CALLER_SPEECH[0]!) } },
       { on: 'bridge', delayMs: 8500, do: { say: librivoxFile(CALLER_SPEECH[1]!) } },
       { on: 'bridge', delayMs: 16_500, do: { hangup: true } },

@@ -146,9 +146,15 @@ export class FlowService {
    */
   publish(id: string, actor: string, comment: string | null = null): CompiledFlow {
     const draft = this.get(id).draft;
-    const issues = this.validate(draft);
-    if (issues.length > 0) throw new FlowValidationError(issues);
-    const probe = compileFlow(draft, 0, this.#env());
+    const taken = this.#numbersTaken(draft);
+    let probe: CompiledFlow;
+    try {
+      probe = compileFlow(draft, 0, this.#env()); // validates once
+    } catch (error) {
+      if (error instanceof FlowValidationError) throw new FlowValidationError([...error.issues, ...taken]);
+      throw error;
+    }
+    if (taken.length > 0) throw new FlowValidationError(taken);
     const version = this.deps.repo.publish(id, draft, actor, comment);
     const flow: CompiledFlow = Object.freeze({ ...probe, version });
     this.catalog.install(flow);

@@ -583,7 +583,7 @@ async function publishSection(): Promise<void> {
 
     console.table([{
       'calls in progress': inProgress, 'in queue': waiting, 'save draft ms': f(save.ms), 'publish ms': f(published.ms),
-      'server publish ms': f(timing.total), 'of which validate / SQLite ms': `${f(timing.validate)} / ${f(timing.sqlite)}`, 'loop p99 ms (publish)': ms(during, 99), 'loop max ms (publish)': f(Math.max(0, during.max / 1e6 - RES)),
+      'server publish ms': f(timing.total), 'of which SQLite ms': f(timing.sqlite), 'loop p99 ms (publish)': ms(during, 99), 'loop max ms (publish)': f(Math.max(0, during.max / 1e6 - RES)),
       'loop p99 ms (before)': ms(base, 99), disturbed: disturbed.length, 'v1 completions': v1Calls.length - disturbed.length,
       'v2 completions': v2Calls.length - v2Bad.length, 'version published': newVersion,
     }]);
@@ -592,7 +592,7 @@ async function publishSection(): Promise<void> {
     if (problems.size) console.log('problems:', Object.fromEntries(problems));
     console.log(`publish ms = admin HTTP round trip from the child process (POST /admin/api/flows/default-12345/publish); save draft = the PUT of the v2 draft just before (not in the loop window);`);
     console.log(`server publish ms = FlowService.publish (draft read, validate, compile, SQLite, catalog swap) timed in the server process;`);
-    console.log(`  validate = its FlowService.validate call (compileFlow validates again), SQLite = FlowRepository.publish (one transaction).`);
+    console.log(`  it validates once (inside compileFlow); SQLite = FlowRepository.publish (one transaction).`);
     console.log(`for comparison, the same publish repeated 20× on the idle server after the calls: HTTP p50 ${f(pct(idle, 50))} ms / max ${f(Math.max(...idle))} ms, server p50 ${f(pct(idleServer, 50))} ms.`);
     console.log(`loop = server event-loop delay (monitorEventLoopDelay, 1 ms resolution subtracted) over the publish round trip (IPC to the child included) + 50 ms (${during.count} samples), and over 1 s before it.`);
     console.log(`checked per call: CDR flowVersion, disposition agent, menuChoice 0, survey score 1, ended; simulator log: digits 1,0,1, one bridge, NORMAL_CLEARING,`);

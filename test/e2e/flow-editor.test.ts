@@ -5,7 +5,8 @@
  * the editor showing the error is kept in `test-artifacts/flow-editor/`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -16,6 +17,7 @@ import { EspeakSynthesizer } from '../../src/speech/tts.js';
 import { createTicketDrafterFactory } from '../../src/domain/tickets/intelligence/index.js';
 import { EDITOR_DIST_DIR } from '../../src/routes/admin-editor.js';
 import type { CallProgress } from '../../src/domain/events.js';
+import { decodeWav } from '../../src/speech/wav.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'flow-editor');
@@ -26,11 +28,12 @@ let lab: Lab;
 let tts: EspeakSynthesizer;
 let browser: BrowserContext;
 let page: Page;
+let dir: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (see .ci/run)`);
   if (!existsSync(join(EDITOR_DIST_DIR, 'index.html'))) throw new Error('editor not built: npm run build:web (npm test does it)');
-  const dir = mkdtempSync(join(tmpdir(), 'hotline-editor-'));
+  dir = mkdtempSync(join(tmpdir(), 'hotline-editor-'));
   tts = new EspeakSynthesizer({ cacheDir: join(process.cwd(), '.cache/prompts') });
   lab = await startLab({
     engines: { recognizer: new PassthroughRecognizer({ languages: ['*'] }), tts, drafterFactory: createTicketDrafterFactory() },
@@ -125,4 +128,16 @@ describe('flow editor in Chromium', () => {
     expect(result.hangupCause).toBe('NORMAL_CLEARING');
     expect(statSync(join(ARTIFACTS, 'validation-error.png')).size).toBeGreaterThan(10_000);
   }, 120_000);
+
+  it('uploads a WAV prompt from the palette: stored converted to 8 kHz mono and listed', async () => {
+    const wav = join(dir, '停水 notice.wav');
+    execFileSync('sox', ['-n', '-r', '44100', '-c', '2', '-b', '16', wav, 'synth', '1.2', 'sine', '440']);
+    await page.getByTestId('prompt-upload').setInputFiles(wav);
+    // The name is made safe for FreeSWITCH paths: ASCII letters, digits and `_.-` only (停水 → dropped).
+    await expect.poll(() => page.getByTestId('prompt-list').innerText(), { timeout: 10_000 }).toContain('notice.wav');
+    expect(await page.getByTestId('status').innerText()).toMatch(/1\.2/);
+    const stored = decodeWav(readFileSync(lab.server.prompts.path('notice.wav')));
+    expect(stored).toMatchObject({ sampleRateHz: 8000, channels: 1 });
+    expect(stored.samples.length / 8000).toBeCloseTo(1.2, 1);
+  }, 60_000);
 });

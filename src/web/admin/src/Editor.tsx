@@ -125,6 +125,21 @@ export function Editor({ token, onUnauthorized, onLogout }: Props) {
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty]);
 
+  /** Upload a WAV prompt; the name is the file name made safe (ASCII letters, digits, `_.-`). */
+  const uploadPrompt = (file: File) =>
+    void run(
+      async () => {
+        const base = file.name.replace(/\.wav$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[._]+/, '') || 'prompt';
+        const info = await api.uploadPrompt(`${base.slice(0, 120)}.wav`, file);
+        setPromptNames((names) => [...new Set([...names, info.name])].sort());
+        setStatus({ key: 'status.uploaded', params: { name: info.name, seconds: (info.durationMs / 1000).toFixed(1) }, tone: 'ok' });
+      },
+      (e) => {
+        setStatus({ key: 'status.uploadFailed', params: { message: e.message }, tone: 'error' });
+        return true;
+      },
+    );
+
   const updateDoc = useCallback((fn: (d: FlowDocument) => FlowDocument) => setDoc((d) => (d ? fn(d) : d)), []);
   const focusOn = (id: string) => setFocus({ id, seq: ++focusSeq.current });
 
@@ -257,7 +272,7 @@ export function Editor({ token, onUnauthorized, onLogout }: Props) {
         onLogout={onLogout}
       />
       <main className="workspace">
-        <Palette onAdd={addAt} disabled={!doc} />
+        <Palette onAdd={addAt} disabled={!doc} onUpload={uploadPrompt} promptNames={promptNames} />
         {doc ? (
           <Canvas
             doc={doc}

@@ -117,6 +117,15 @@ export function createApi(token: string, base = '/admin/api') {
     simulate: (id: string, input: SimulationInput, doc?: FlowDocument) =>
       call<SimulationResult>('POST', `${f(id)}/simulate`, doc ? { doc, input } : { input }),
     prompts: () => call<{ name: string; durationMs: number }[]>('GET', '/prompts'),
+    /** Upload a WAV prompt (the server converts it to 8 kHz mono); `name` must end in `.wav`. */
+    uploadPrompt: async (name: string, data: Blob): Promise<{ name: string; durationMs: number }> => {
+      const res = await fetch(`${base}/prompts/${encodeURIComponent(name)}`, {
+        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'audio/wav' }, body: data,
+      });
+      const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string; name?: string; durationMs?: number };
+      if (!res.ok) throw new ApiError(res.status, json.error ?? String(res.status), json.message ?? res.statusText, []);
+      return json as { name: string; durationMs: number };
+    },
   };
 }
 

@@ -72,7 +72,9 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
       {issues.length > 0 && (
         <ul className="ivr-node__errors" data-testid={`node-error-${id}`}>
           {issues.map((i, n) => (
-            <li key={n}>{i.message}</li>
+            <li key={n}>
+              <strong>{t(`issueCodes.${i.code}`, { defaultValue: i.code })}</strong>: {i.message}
+            </li>
           ))}
         </ul>
       )}

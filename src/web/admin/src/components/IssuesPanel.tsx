@@ -16,7 +16,9 @@ export function IssuesPanel({ issues, onPick }: { issues: Issue[]; onPick: (node
           {issues.map((i, n) => (
             <li key={n} data-testid="issue-item" data-node-id={i.nodeId ?? ''} className={i.nodeId ? 'clickable' : ''} onClick={() => i.nodeId && onPick(i.nodeId)}>
               <span className="issue-where">{i.nodeId ?? t('issues.flow')}</span>
-              <span className="issue-msg">{i.message}</span>
+              <span className="issue-msg">
+                <strong>{t(`issueCodes.${i.code}`, { defaultValue: i.code })}</strong> {i.message}
+              </span>
               <span className="issue-code">
                 {i.code}
                 {i.path ? ` · ${i.path}` : ''}

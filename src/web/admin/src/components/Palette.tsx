@@ -9,7 +9,14 @@ import { DND_TYPE } from './Canvas.js';
  * One entry per node type: drag it onto the canvas, or click it to add the node in the middle
  * of the visible canvas (moved down below any card already there). Must be inside the `ReactFlowProvider`.
  */
-export function Palette({ onAdd, disabled }: { onAdd: (type: string, position: XY, avoidOverlap: boolean) => void; disabled: boolean }) {
+export function Palette({ onAdd, disabled, onUpload, promptNames }: {
+  onAdd: (type: string, position: XY, avoidOverlap: boolean) => void;
+  disabled: boolean;
+  /** Upload a WAV file as an IVR prompt. */
+  onUpload: (file: File) => void;
+  /** Prompt files on the server. */
+  promptNames: readonly string[];
+}) {
   const { t } = useTranslation();
   const { screenToFlowPosition } = useReactFlow();
 
@@ -45,6 +52,27 @@ export function Palette({ onAdd, disabled }: { onAdd: (type: string, position: X
               <span className="palette-item__name">{t(`nodeTypes.${type}`)}</span>
               <span className="palette-item__type">{type}</span>
             </button>
+          </li>
+        ))}
+      </ul>
+      <h2>{t('palette.prompts')}</h2>
+      <label className="palette-upload">
+        {t('palette.upload')}
+        <input
+          type="file"
+          accept=".wav,audio/wav"
+          data-testid="prompt-upload"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) onUpload(file);
+            e.target.value = '';
+          }}
+        />
+      </label>
+      <ul className="palette-prompts" data-testid="prompt-list">
+        {promptNames.map((n) => (
+          <li key={n} title={n}>
+            {n}
           </li>
         ))}
       </ul>

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 export const EDITOR_DIST_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'admin');
 
 export async function registerEditorRoutes(app: FastifyInstance, distDir = EDITOR_DIST_DIR): Promise<void> {
-  app.get('/admin/flows', async (_request, reply) => reply.redirect('/admin/flows/'));
+  app.get('/admin/flows', async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    return reply.redirect(`/admin/flows/${query}`);
+  });
   if (!existsSync(join(distDir, 'index.html'))) {
     app.get('/admin/flows/*', async (_request, reply) =>
       reply.code(503).type('text/plain; charset=utf-8').send('The flow editor is not built: run `npm run build:web`.'));

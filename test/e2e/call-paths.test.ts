@@ -3,10 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/config.js';
-import { createEngines } from '../../src/engines.js';
 import type { ServerEngines } from '../../src/app.js';
-import type { SpeechRecognizer } from '../../src/speech/ports.js';
+import { createTestEngines, sharedEngines } from '../support/e2e.js';
 import { AgentClient, librivoxFile, librivoxReference, startLab, type Lab } from '../../src/cli/lab.js';
 import { wordErrorRate } from '../../src/speech/wer.js';
 import { decodeWav } from '../../src/speech/wav.js';
@@ -27,25 +25,20 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hotline-e2e-'));
-  engines = await createEngines(loadConfig({ HOTLINE_PROMPTS_DIR: join(process.cwd(), '.cache/prompts') }), log);
+  engines = await createTestEngines(log);
 });
 afterAll(async () => {
   await engines.recognizer.close();
 });
 
-function sharedRecognizer(): SpeechRecognizer {
-  const r = engines.recognizer;
-  return { engine: r.engine, languages: r.languages, createStream: (o) => r.createStream(o), close: async () => {} };
-}
-
 async function freshLab(): Promise<Lab> {
   return startLab({
     // The recogniser is shared by the labs of this file (its worker pool starts once); labs must not close it.
-    engines: { ...engines, recognizer: sharedRecognizer() },
+    engines: sharedEngines(engines),
     log, speed: SPEED,
     simAgents: [{ user: '1000', answerAfterMs: 1000, audioFile: librivoxFile('0880') }],
     config: {
-      storage: { dbPath: join(dir, `db-${Math.random().toString(36).slice(2)}.sqlite`), recordingsDir: join(dir, 'recordings'), promptsDir: join(process.cwd(), '.cache/prompts') },
+      storage: { dbPath: join(dir, `db-${Math.random().toString(36).slice(2)}.sqlite`), recordingsDir: join(dir, 'recordings'), promptsDir: join(process.cwd(), '.cache/prompts'), audioDir: join(dir, 'audio') },
       acd: { maxQueueWaitMs: 20_000, ringTimeoutMs: 10_000, wrapUpMs: 100 },
       voicebot: { maxListenMs: 20_000, endSilenceMs: 800 },
     },

@@ -9,10 +9,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/config.js';
-import { createEngines } from '../../src/engines.js';
 import type { ServerEngines } from '../../src/app.js';
-import type { SpeechRecognizer } from '../../src/speech/ports.js';
+import { createTestEngines, sharedEngines } from '../support/e2e.js';
 import { AgentClient, librivoxFile, startLab, type Lab } from '../../src/cli/lab.js';
 import type { FlowDocument, FlowNode } from '../../src/domain/ivr/flow-schema.js';
 import type { CallProgress } from '../../src/domain/events.js';
@@ -25,21 +23,16 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hotline-flow-live-'));
-  engines = await createEngines(loadConfig({ HOTLINE_PROMPTS_DIR: join(process.cwd(), '.cache/prompts') }), log);
+  engines = await createTestEngines(log);
 });
 afterAll(async () => {
   await engines.recognizer.close();
 });
 
-function sharedRecognizer(): SpeechRecognizer {
-  const r = engines.recognizer;
-  return { engine: r.engine, languages: r.languages, createStream: (o) => r.createStream(o), close: async () => {} };
-}
-
 function freshLab(agentHangupAfterMs?: number): Promise<Lab> {
   const id = Math.random().toString(36).slice(2);
   return startLab({
-    engines: { ...engines, recognizer: sharedRecognizer() }, log, speed: SPEED,
+    engines: sharedEngines(engines), log, speed: SPEED,
     simAgents: [{ user: '1000', answerAfterMs: 1000, ...(agentHangupAfterMs ? { hangupAfterMs: agentHangupAfterMs } : {}) }],
     config: {
       storage: {

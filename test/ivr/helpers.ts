@@ -4,10 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileFlow, FlowValidationError, type CompiledFlow } from '../../src/domain/ivr/compile.js';
-import type { FlowDocument, FlowNode } from '../../src/domain/ivr/flow-schema.js';
+import { compileFlow, type CompiledFlow } from '../../src/domain/ivr/compile.js';
+import type { FlowDocument } from '../../src/domain/ivr/flow-schema.js';
 import { defaultNodeRegistry } from '../../src/domain/ivr/registry.js';
-import { withDefaults, type FlowIssue, type ValidationEnv } from '../../src/domain/ivr/validate.js';
+import type { ValidationEnv } from '../../src/domain/ivr/validate.js';
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

@@ -10,7 +10,7 @@ import type { Agent } from '../acd/agent.js';
 import { CallEndedError, type DigitCollection, type IvrContext, type QueueOutcome, type ResolvedPrompt, type SurveyScore, type TicketStatusInfo } from '../ivr/context.js';
 import type { CompiledFlow } from '../ivr/compile.js';
 import type { Calendar, Language } from '../ivr/flow-schema.js';
-import { OriginateError, SwitchConnectionLostError, type Channel, type Telephony } from '../telephony-port.js';
+import { OriginateError, SwitchConnectionLostError, type Channel } from '../telephony-port.js';
 import { runVoicebot } from '../voicebot/voicebot.js';
 import { PROMPTS, ticketNumberSpeech, type PromptName } from './prompts.js';
 import type { CallSessionDeps, CallState } from './call-session.js';

@@ -1,31 +1,15 @@
-import type { Logger } from 'pino';
-import type { Acd } from '../acd/acd.js';
-import type { HotlineEvents } from '../events.js';
-import type { InboundCall, Telephony } from '../telephony-port.js';
+import type { InboundCall } from '../telephony-port.js';
 import type { TicketDrafterFactory } from '../tickets/drafter.js';
-import type { Repositories } from '../../storage/repositories.js';
-import type { SpeechRecognizer, SpeechSynthesizer, Speaker } from '../../speech/ports.js';
-import { CallSession, type CallFlowSettings } from './call-session.js';
-import type { CompiledFlow } from '../ivr/compile.js';
-import type { NodeRegistry } from '../ivr/node.js';
+import type { SpeechRecognizer, Speaker } from '../../speech/ports.js';
+import { CallSession, type CallSessionDeps } from './call-session.js';
 import { LiveTranscript, type CallAudioSink } from './live-transcript.js';
 
-export interface HotlineDeps {
-  readonly telephony: Telephony;
-  readonly acd: Acd;
-  readonly events: HotlineEvents;
-  readonly repos: Repositories;
-  readonly tts: SpeechSynthesizer;
+/** What the hotline needs: every call's dependencies (but its transcript, made here) plus speech and ticket intelligence. */
+export interface HotlineDeps extends Omit<CallSessionDeps, 'transcript'> {
   readonly recognizer: SpeechRecognizer;
+  /** Recognition language of calls, e.g. `zh-CN`. */
   readonly language: string;
   readonly drafterFactory: TicketDrafterFactory;
-  readonly settings: CallFlowSettings;
-  /** The published flow for a dialled number (read at each call's start). */
-  readonly flowFor: (destination: string) => CompiledFlow | undefined;
-  readonly registry: NodeRegistry;
-  /** Absolute path of an uploaded prompt file. */
-  readonly audioPath: (file: string) => string;
-  readonly log: Logger;
 }
 
 /** A call the media layer may attach audio to. */

@@ -11,7 +11,7 @@
 #
 # What it does (see README.md for why):
 #   1. copies vars_hotline.xml, autoload_configs/{acl,event_socket,modules}.conf.xml,
-#      sip_profiles/internal.xml and directory/default/1000.xml..1019.xml over the
+#      sip_profiles/internal.xml, sip_profiles/external/pstn.xml (outbound trunk) and directory/default/1000.xml..1019.xml over the
 #      vanilla files of the same names;
 #   2. copies dialplans/default/*.xml and dialplans/public/*.xml into dialplan/default/
 #      and dialplan/public/;
@@ -65,6 +65,7 @@ for f in acl.conf.xml event_socket.conf.xml modules.conf.xml; do
   install_file "$here/autoload_configs/$f" "$conf/autoload_configs/$f"
 done
 install_file "$here/sip_profiles/internal.xml" "$conf/sip_profiles/internal.xml"
+install_file "$here/sip_profiles/external/pstn.xml" "$conf/sip_profiles/external/pstn.xml"
 for f in "$here"/directory/default/*.xml; do
   install_file "$f" "$conf/directory/default/$(basename "$f")"
 done
